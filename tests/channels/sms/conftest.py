@@ -1,0 +1,3 @@
+"""Fixtures of the SMS channel tests: shared with the other phone channel."""
+
+from tests.channels.phone_support import app, text_app, transport, twilio, ussd  # noqa: F401 - fixtures
