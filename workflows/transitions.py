@@ -350,7 +350,7 @@ def _defer(snap: Snapshot, actor: Actor, inputs: Inputs, ctx: Context) -> Decisi
         State.DEFERRED,
         {"deferred_from": snap.state, **_pause(snap, ctx)},
         public_text=question,
-        notices=(Notice("reporter", "information_requested", {"question": question}),),
+        notices=(Notice("reporter", "information_requested", {"text": question}),),
     )
 
 

@@ -97,6 +97,13 @@ def test_defer_pauses_and_resumes_where_it_stopped(world, moved_clock):
     moved_clock.advance(days=1)  # Tuesday: one working day used of three
     actions.defer(report.id, verifier, question="Di RT/RW berapa?")
     assert report.state is State.DEFERRED and report.clock is Clock.DEFERRAL
+    asked = db.session.scalar(
+        select(Notification.body).where(
+            Notification.report_id == report.id,
+            Notification.template == "information_requested",
+        )
+    )
+    assert "Di RT/RW berapa?" in asked  # the question itself reaches the reporter's phone
     moved_clock.set(datetime(2026, 3, 9, 2, 0, tzinfo=UTC))  # next Monday 09:00 WIB
     access = reporter_by_phone(report.tracking_number, "+6281234567890")
     actions.add_information(access, text="RT 03 RW 05")
