@@ -1,4 +1,4 @@
-"""Babel catalogs (messages.pot, <lang>/LC_MESSAGES/messages.po and .mo), shipped as package data."""
+"""Babel catalogs (messages.pot and <lang>/LC_MESSAGES/messages.po, .mo), shipped as data."""
 
 from pathlib import Path
 

@@ -34,9 +34,9 @@ from grievance.models import (
 )
 from grievance.services import audit
 from grievance.services.bulk import bulk_insert, bulk_update_reports
-from grievance.stats import rollups
 from grievance.services.notify import recipients, reporter_route
 from grievance.services.policy import calendar_for_agency, load_policy
+from grievance.stats import rollups
 from grievance.tracking import TRACKING_LENGTH
 from workflows.states import OPEN_STATES, Action, Role, State
 from workflows.transitions import SYSTEM, Context, Snapshot, TransitionRefused, decide

@@ -33,15 +33,25 @@ def test_the_template_catalog_is_current() -> None:
     from babel.messages.extract import extract_from_dir
 
     method_map = [
-        ("grievance/**.py", "python"), ("channels/**.py", "python"), ("workflows/**.py", "python"),
-        ("grievance/templates/**.html", "jinja2"), ("channels/**/templates/**.html", "jinja2"),
+        ("grievance/**.py", "python"),
+        ("channels/**.py", "python"),
+        ("workflows/**.py", "python"),
+        ("grievance/templates/**.html", "jinja2"),
+        ("channels/**/templates/**.html", "jinja2"),
     ]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": None,
-                "lazy_gettext": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "_l": None,
+        "N_": None,
+        "lazy_gettext": None,
+    }
     found: set[str] = set()
     for top in ("grievance", "channels", "workflows"):
         for _name, _line, message, _comments, _context in extract_from_dir(
-            ROOT / top, method_map=[(p.split("/", 1)[1], m) for p, m in method_map if p.startswith(top)],
+            ROOT / top,
+            method_map=[(p.split("/", 1)[1], m) for p, m in method_map if p.startswith(top)],
             keywords=keywords,
         ):
             found.add(message[0] if isinstance(message, tuple) else message)
@@ -63,8 +73,12 @@ def test_catalog_is_complete(language: str) -> None:
             untranslated.append(message.id)
     have = {m.id for m in translations if m.id}
     absent = expected - have
-    assert not absent, f"{language}: {len(absent)} msgids not in the catalog, e.g. {sorted(map(str, absent))[:3]}"
-    assert not untranslated, f"{language}: {len(untranslated)} untranslated, e.g. {untranslated[:3]}"
+    assert not absent, (
+        f"{language}: {len(absent)} msgids not in the catalog, e.g. {sorted(map(str, absent))[:3]}"
+    )
+    assert not untranslated, (
+        f"{language}: {len(untranslated)} untranslated, e.g. {untranslated[:3]}"
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -108,7 +122,12 @@ WORD = re.compile(r"\b(?![A-Z0-9]{2,5}\b)[A-Za-zÀ-ÿ]{2,}")
 
 
 def template_files() -> list[Path]:
-    return sorted([*(ROOT / "grievance" / "templates").rglob("*.html"), *(ROOT / "channels").rglob("templates/**/*.html")])
+    return sorted(
+        [
+            *(ROOT / "grievance" / "templates").rglob("*.html"),
+            *(ROOT / "channels").rglob("templates/**/*.html"),
+        ]
+    )
 
 
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
